@@ -1,0 +1,164 @@
+package sandbox
+
+import (
+	"syscall"
+	"time"
+)
+
+// An Option is an isolation setting given to Run. Every option struct of
+// this package is an Option and also a field of Cmd; Run sets that field.
+type Option interface {
+	apply(*Cmd)
+}
+
+// Namespaces says which namespaces the sandbox shares with the caller. The
+// zero value shares none: new mount, pid, uts, ipc and cgroup namespaces (the
+// network namespace is chosen by Network). Sharing one is explicit.
+type Namespaces struct {
+	// SharePID runs the program in the caller's pid namespace. Then there is
+	// no pid 1 of the sandbox's own: the program cannot see only its own
+	// processes, and processes it leaves behind are not killed with it.
+	SharePID bool
+	// ShareIPC shares System V IPC and POSIX message queues with the caller.
+	ShareIPC bool
+	// ShareUTS shares the hostname; Hostname must then be empty.
+	ShareUTS bool
+	// ShareCgroup shares the cgroup namespace (the program sees the host's
+	// cgroup paths).
+	ShareCgroup bool
+	// User makes a new user namespace. It is always made when the caller is
+	// not root. Its mapping is the caller's uid and gid as 0 inside, plus
+	// Identity's ids mapped to themselves when the caller is root.
+	User bool
+}
+
+func (o Namespaces) apply(c *Cmd) { c.Namespaces = o }
+
+// NetworkMode selects the sandbox's network.
+type NetworkMode int
+
+const (
+	// NetworkNone, the zero value, gives a new network namespace with only
+	// the loopback interface, up.
+	NetworkNone NetworkMode = iota
+	// NetworkHost shares the caller's network namespace: the program can
+	// reach whatever the caller can.
+	NetworkHost
+)
+
+// Network selects the sandbox's network. The zero value is NetworkNone.
+type Network struct {
+	Mode NetworkMode
+}
+
+func (o Network) apply(c *Cmd) { c.Network = o }
+
+// Filesystem describes the sandbox's root and extra mounts. The zero value
+// is a read-only view of the host's system directories (/usr, /bin, /sbin,
+// /lib*, and the /etc files programs need) on a fresh tmpfs root, with a
+// fresh /proc (sensitive paths masked or read-only, as runc does), a minimal
+// /dev, and a private, writable /tmp. Nothing else of the host is visible.
+type Filesystem struct {
+	// Root, if not empty, is a host directory used as the root instead of
+	// the host view. Mount points the sandbox needs (/proc, /dev, /tmp and
+	// the Mounts targets) are created in it if missing.
+	Root string
+	// RootWritable leaves the root writable. By default it is read-only.
+	RootWritable bool
+	// Mounts are applied in order, after the default ones, so a later mount
+	// may cover an earlier one (or /tmp).
+	Mounts []Mount
+	// TmpSize is the size of the private /tmp in bytes; 0 means the kernel
+	// default (half of RAM). Its pages are charged to the sandbox's memory.
+	TmpSize int64
+}
+
+func (o Filesystem) apply(c *Cmd) { c.Filesystem = o }
+
+// MountType is the kind of a Mount.
+type MountType int
+
+const (
+	// MountBind binds a host path (file or directory) into the sandbox.
+	MountBind MountType = iota
+	// MountTmpfs mounts a private, empty tmpfs.
+	MountTmpfs
+)
+
+// A Mount is an extra mount. Target is resolved inside the sandbox's root:
+// a symlink or ".." that leads out of the root is an error.
+type Mount struct {
+	Type MountType
+	// Source is an absolute host path, for MountBind.
+	Source string
+	// Target is the absolute path inside the sandbox.
+	Target string
+	// Writable makes a bind mount read-write; binds are read-only by
+	// default. A tmpfs is always writable.
+	Writable bool
+	// Size limits a tmpfs, in bytes; 0 means the kernel default.
+	Size int64
+}
+
+// Bind returns a read-only bind mount of the host path src at dst.
+func Bind(src, dst string) Mount { return Mount{Type: MountBind, Source: src, Target: dst} }
+
+// BindWritable returns a read-write bind mount of the host path src at dst.
+func BindWritable(src, dst string) Mount {
+	return Mount{Type: MountBind, Source: src, Target: dst, Writable: true}
+}
+
+// Tmpfs returns a private tmpfs at dst of at most size bytes (0: no limit
+// but the kernel default).
+func Tmpfs(dst string, size int64) Mount { return Mount{Type: MountTmpfs, Target: dst, Size: size} }
+
+// Identity is who the program runs as inside the sandbox. The zero value is
+// uid 65534, gid 65534 (nobody, nogroup) with no supplementary groups.
+type Identity struct {
+	// Root runs the program as uid 0, gid 0. It still has only the
+	// capabilities it is given.
+	Root bool
+	// UID and GID, if not 0, are the ids inside; 0 means 65534 unless Root.
+	UID, GID int
+	// Groups are the supplementary groups; none by default.
+	Groups []int
+}
+
+func (o Identity) apply(c *Cmd) { c.Identity = o }
+
+// Hostname is the sandbox's host name; the zero value is "sandbox", never
+// the host's name.
+type Hostname string
+
+func (o Hostname) apply(c *Cmd) { c.Hostname = o }
+
+// GracePeriod is how long a cancelled or timed-out run gets between SIGTERM
+// and SIGKILL. The zero value kills at once.
+type GracePeriod time.Duration
+
+func (o GracePeriod) apply(c *Cmd) { c.GracePeriod = o }
+
+// A Result is what a run cost and how it ended.
+type Result struct {
+	// ExitCode is the program's exit code, or -1 if a signal killed it.
+	ExitCode int
+	// Signal is the signal that killed the program, or 0.
+	Signal syscall.Signal
+	// TimedOut reports whether the run was killed because its context's
+	// deadline passed.
+	TimedOut bool
+	// OOMKilled reports whether the kernel's OOM killer killed a process of
+	// the sandbox because of its memory limit.
+	OOMKilled bool
+	// WallTime is the time from Start to the end of the program.
+	WallTime time.Duration
+	// UserTime and SystemTime are the CPU time of every process of the
+	// sandbox.
+	UserTime   time.Duration
+	SystemTime time.Duration
+	// PeakMemory is the highest memory use of the sandbox, in bytes.
+	PeakMemory int64
+}
+
+// CPUTime is UserTime plus SystemTime.
+func (r *Result) CPUTime() time.Duration { return r.UserTime + r.SystemTime }
