@@ -12,6 +12,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/lockbox-dev/lockbox/caps"
 	"github.com/lockbox-dev/lockbox/internal/spec"
 )
 
@@ -139,9 +140,21 @@ func rlimitName(r int) string {
 	return "rlimit " + strconv.Itoa(r)
 }
 
-// keepCapsAcrossSetuid, applyCaps and loadSeccomp are filled in by the caps
-// and seccomp integration; until then the program runs with what setresuid
-// leaves (no capabilities for a non-root uid).
-func keepCapsAcrossSetuid(p *spec.Program) error { return nil }
-func applyCaps(p *spec.Program) error            { return nil }
-func loadSeccomp(p *spec.Program) error          { return nil }
+// keepCapsAcrossSetuid sets PR_SET_KEEPCAPS on this thread before a
+// switch to a non-zero uid, even when no capability is kept: without it the
+// thread loses CAP_SETPCAP and could no longer drop the bounding set.
+func keepCapsAcrossSetuid(p *spec.Program) error {
+	if p.UID == 0 {
+		return nil
+	}
+	return fail("prctl PR_SET_KEEPCAPS", "", caps.SetKeepCaps(true))
+}
+
+// applyCaps makes all five capability sets of this thread exactly the kept
+// set, so that they survive execve even for a non-root uid.
+func applyCaps(p *spec.Program) error {
+	return fail("capabilities", caps.Set(p.Caps).String(), caps.ApplyToThread(caps.Set(p.Caps)))
+}
+
+// loadSeccomp is filled in by the seccomp integration.
+func loadSeccomp(p *spec.Program) error { return nil }

@@ -41,11 +41,12 @@ type Cmd struct {
 	ExtraFiles []*os.File
 
 	// The isolation, each also an Option for Run.
-	Namespaces Namespaces
-	Filesystem Filesystem
-	Network    Network
-	Identity   Identity
-	Hostname   Hostname
+	Namespaces   Namespaces
+	Filesystem   Filesystem
+	Network      Network
+	Identity     Identity
+	Hostname     Hostname
+	Capabilities Capabilities
 
 	// GracePeriod is how long the program gets between SIGTERM and SIGKILL
 	// when the context is done. Zero kills at once.
@@ -160,7 +161,6 @@ func (w *prefixBuffer) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
-
 
 // Start starts the sandbox and the program in it, and returns once the
 // program has been executed or the set-up has failed. A set-up failure

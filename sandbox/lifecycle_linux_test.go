@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -275,10 +276,10 @@ echo written > /out/result; cat /single; echo x > /scratch/f && df -k /scratch |
 	}
 }
 
-func TestRootDirectory(t *testing.T) {
-	testutil.RequireRoot(t)
-	leakCheck(t)
-	// A root with nothing but the (static) test binary.
+// testRoot makes a root directory holding a copy of the test binary at
+// /helper, and returns it with the mounts that give the binary its shared
+// libraries (a -race build is dynamically linked).
+func testRoot(t *testing.T) (string, []sandbox.Mount) {
 	root := t.TempDir()
 	exe, _ := os.Executable()
 	b, err := os.ReadFile(exe)
@@ -288,25 +289,48 @@ func TestRootDirectory(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(root, "helper"), b, 0o755); err != nil {
 		t.Fatal(err)
 	}
+	mounts := []sandbox.Mount{sandbox.Bind("/usr", "/usr")}
+	for _, d := range []string{"lib", "lib32", "lib64", "libx32"} {
+		fi, err := os.Lstat("/" + d)
+		switch {
+		case err != nil:
+		case fi.Mode()&os.ModeSymlink != 0:
+			link, _ := os.Readlink("/" + d)
+			os.Symlink(link, filepath.Join(root, d))
+		default:
+			mounts = append(mounts, sandbox.Bind("/"+d, "/"+d))
+		}
+	}
+	return root, mounts
+}
+
+func TestRootDirectory(t *testing.T) {
+	testutil.RequireRoot(t)
+	leakCheck(t)
+	root, mounts := testRoot(t)
+	before, _ := os.ReadDir(root)
 	cmd := sandbox.Command("/helper")
 	cmd.Env = []string{helperEnv + "=fds"}
-	cmd.Filesystem = sandbox.Filesystem{Root: root}
+	cmd.Filesystem = sandbox.Filesystem{Root: root, Mounts: mounts}
 	if got := output(t, cmd); got != "0 1 2" {
 		t.Errorf("helper in Root: %q", got)
 	}
-	// The root is read-only: no new file appears in the host dir.
-	cmd = sandbox.Command("/helper")
-	cmd.Env = []string{helperEnv + "=fds"}
-	cmd.Filesystem = sandbox.Filesystem{Root: root}
-	cmd.Dir = "/proc"
-	output(t, cmd)
-	ents, _ := os.ReadDir(root)
-	var names []string
-	for _, e := range ents {
-		names = append(names, e.Name())
+	// The root is read-only; the sandbox only added its mount points.
+	cmd = sandbox.Command("/bin/sh", "-c", "touch /new-file")
+	cmd.Identity = sandbox.Identity{Root: true}
+	cmd.Filesystem = sandbox.Filesystem{Root: root, Mounts: append(mounts, sandbox.Bind("/bin", "/bin"))}
+	if err := cmd.Run(); err == nil {
+		t.Error("touch /new-file succeeded in a read-only Root")
 	}
-	if strings.Join(names, " ") != "dev helper proc tmp" {
-		t.Errorf("root dir now holds %v", names)
+	after, _ := os.ReadDir(root)
+	var added []string
+	for _, e := range after {
+		if !slices.ContainsFunc(before, func(b os.DirEntry) bool { return b.Name() == e.Name() }) {
+			added = append(added, e.Name())
+		}
+	}
+	if want := []string{"bin", "dev", "proc", "tmp", "usr"}; !slices.Equal(added, want) {
+		t.Errorf("the sandbox added %v to the root dir, want only the mount points %v", added, want)
 	}
 }
 

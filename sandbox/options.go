@@ -3,6 +3,8 @@ package sandbox
 import (
 	"syscall"
 	"time"
+
+	"github.com/lockbox-dev/lockbox/caps"
 )
 
 // An Option is an isolation setting given to Run. Every option struct of
@@ -115,8 +117,8 @@ func Tmpfs(dst string, size int64) Mount { return Mount{Type: MountTmpfs, Target
 // Identity is who the program runs as inside the sandbox. The zero value is
 // uid 65534, gid 65534 (nobody, nogroup) with no supplementary groups.
 type Identity struct {
-	// Root runs the program as uid 0, gid 0. It still has only the
-	// capabilities it is given.
+	// Root runs the program as uid 0 (and gid 0 unless GID is set). It
+	// still has only the capabilities it is given.
 	Root bool
 	// UID and GID, if not 0, are the ids inside; 0 means 65534 unless Root.
 	UID, GID int
@@ -125,6 +127,16 @@ type Identity struct {
 }
 
 func (o Identity) apply(c *Cmd) { c.Identity = o }
+
+// Capabilities are the Linux capabilities the program keeps. The zero value
+// keeps none: all five sets (bounding, permitted, effective, inheritable,
+// ambient) are empty, whatever the uid. Kept capabilities are in all five
+// sets, so they survive execve for a non-root uid too.
+type Capabilities struct {
+	Keep caps.Set
+}
+
+func (o Capabilities) apply(c *Cmd) { c.Capabilities = o }
 
 // Hostname is the sandbox's host name; the zero value is "sandbox", never
 // the host's name.

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/lockbox-dev/lockbox/caps"
+
 	"github.com/lockbox-dev/lockbox/internal/spec"
 )
 
@@ -117,7 +119,7 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 
 	uid, gid := c.Identity.UID, c.Identity.GID
 	if c.Identity.Root {
-		if uid != 0 || gid != 0 {
+		if uid != 0 {
 			bad("Identity.UID", fmt.Sprint(uid), "cannot be set with Identity.Root")
 		}
 	} else {
@@ -140,6 +142,11 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 			bad("Identity", fmt.Sprint(c.Identity.UID), "an unprivileged caller's user namespace maps only uid and gid 0")
 		}
 		uid, gid = 0, 0
+	}
+	if all, err := caps.All(); err == nil {
+		if extra := c.Capabilities.Keep.Difference(all); extra != 0 {
+			bad("Capabilities.Keep", extra.String(), "unknown to the running kernel")
+		}
 	}
 	if c.Network.Mode != NetworkNone && c.Network.Mode != NetworkHost {
 		bad("Network.Mode", fmt.Sprint(int(c.Network.Mode)), "unknown network mode")
@@ -172,6 +179,7 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 			UID:    uid,
 			GID:    gid,
 			Groups: c.Identity.Groups,
+			Caps:   uint64(c.Capabilities.Keep),
 			// Core dumps are off: a dump could carry the program's secrets
 			// to a place the caller does not expect.
 			Rlimits: []spec.Rlimit{{Resource: rlimitCore, Cur: 0, Max: 0}},
