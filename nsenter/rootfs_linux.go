@@ -122,7 +122,7 @@ func buildRoot(s *spec.Init) error {
 	for i, m := range s.Mounts {
 		var err error
 		if m.Kind == spec.MountTmpfs {
-			err = mountTmpfs(root, m.Target, "755", m.Size)
+			err = mountTmpfs(root, m.Target, "1777", m.Size)
 		} else {
 			err = place(root, srcs.user[i])
 		}

@@ -110,7 +110,7 @@ func BindWritable(src, dst string) Mount {
 	return Mount{Type: MountBind, Source: src, Target: dst, Writable: true}
 }
 
-// Tmpfs returns a private tmpfs at dst of at most size bytes (0: no limit
+// Tmpfs returns a private tmpfs (mode 1777, like /tmp) at dst of at most size bytes (0: no limit
 // but the kernel default).
 func Tmpfs(dst string, size int64) Mount { return Mount{Type: MountTmpfs, Target: dst, Size: size} }
 
