@@ -14,6 +14,7 @@ import (
 
 	"github.com/lockbox-dev/lockbox/caps"
 	"github.com/lockbox-dev/lockbox/internal/spec"
+	"github.com/lockbox-dev/lockbox/seccomp"
 )
 
 // execProgram applies the program's per-process and per-thread state and
@@ -156,5 +157,15 @@ func applyCaps(p *spec.Program) error {
 	return fail("capabilities", caps.Set(p.Caps).String(), caps.ApplyToThread(caps.Set(p.Caps)))
 }
 
-// loadSeccomp is filled in by the seccomp integration.
-func loadSeccomp(p *spec.Program) error { return nil }
+// loadSeccomp installs the filter the supervisor assembled, if any. It is
+// the last step: from here on the thread calls only execve.
+func loadSeccomp(p *spec.Program) error {
+	if len(p.Seccomp) == 0 {
+		return nil
+	}
+	var prog seccomp.Program
+	if err := prog.UnmarshalBinary(p.Seccomp); err != nil {
+		return fail("seccomp", "", err)
+	}
+	return fail("seccomp", "", seccomp.Load(prog))
+}

@@ -63,20 +63,21 @@ func initMain() {
 func runInit(specFD int, status *os.File) error {
 	pid1 := os.Getpid() == 1
 
-	// pid 1 starts its exec helper first, so that the helper's Go runtime
-	// starts while pid 1 builds the root. pivot_root moves the helper's root
-	// and working directory along with pid 1's.
-	var h *helper
-	if pid1 {
-		var err error
-		if h, err = startHelper(specFD); err != nil {
-			return err
-		}
-	}
-
+	// The spec comes only once the supervisor has put this process in the
+	// run's cgroup (cgroup v1), so nothing forked after this point escapes.
 	var s spec.Init
 	if err := readSpec(specFD, &s); err != nil {
 		return err
+	}
+	// pid 1 starts its exec helper before building the root, so that the
+	// helper's Go runtime starts while pid 1 mounts. pivot_root moves the
+	// helper's root and working directory along with pid 1's.
+	var h *helper
+	if pid1 {
+		var err error
+		if h, err = startHelper(s.Program.NFiles); err != nil {
+			return err
+		}
 	}
 	if err := buildRoot(&s); err != nil { // mounts, pivot_root, /proc, /dev
 		return err

@@ -47,6 +47,8 @@ type Cmd struct {
 	Identity     Identity
 	Hostname     Hostname
 	Capabilities Capabilities
+	Seccomp      Seccomp
+	Resources    Resources
 
 	// GracePeriod is how long the program gets between SIGTERM and SIGKILL
 	// when the context is done. Zero kills at once.

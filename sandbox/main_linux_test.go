@@ -81,6 +81,10 @@ func runHelper(role string, args []string) int {
 		}
 		_, err := os.Readlink("/proc/1/exe")
 		fmt.Println(errnoName(errors.Unwrap(err)))
+	case "syscalls": // inside: dangerous system calls with harmless arguments
+		for _, c := range dangerousCalls {
+			fmt.Printf("%s=%s\n", c.name, errnoName(c.call()))
+		}
 	case "ctty-parent": // outside: a session whose controlling terminal is a pty
 		return cttyParent()
 	case "orphan-parent": // outside: start a sandbox, print its init's pid, hang
@@ -220,4 +224,49 @@ func cttyParent() int {
 		return 1
 	}
 	return 0
+}
+
+// dangerousCalls are the calls a default sandbox refuses, each with
+// arguments that would do no harm if it went through. unshare(CLONE_NEWUSER)
+// comes last: it succeeds without the filter and changes what follows.
+var dangerousCalls = []struct {
+	name string
+	call func() error
+}{
+	{"mount", func() error { return unix.Mount("none", "/nonexistent", "tmpfs", 0, "") }},
+	{"umount2", func() error { return unix.Unmount("/nonexistent", 0) }},
+	{"setns", func() error { return unix.Setns(-1, 0) }},
+	{"pivot_root", func() error { return unix.PivotRoot("/nonexistent", "/nonexistent") }},
+	{"chroot", func() error { return unix.Chroot("/nonexistent") }},
+	{"keyctl", func() error { _, err := unix.KeyctlInt(unix.KEYCTL_GET_KEYRING_ID, -99, 0, 0, 0); return err }},
+	{"add_key", func() error { _, err := unix.AddKey("lockbox-no-such-type", "x", nil, 0); return err }},
+	{"kexec_load", func() error { return rawCall(unix.SYS_KEXEC_LOAD, 0, 0, 0) }},
+	{"init_module", func() error { return rawCall(unix.SYS_INIT_MODULE, 0, 0, 0) }},
+	{"finit_module", func() error { return rawCall(unix.SYS_FINIT_MODULE, ^uintptr(0), 0, 0) }},
+	{"delete_module", func() error { return rawCall(unix.SYS_DELETE_MODULE, 0, 0, 0) }},
+	{"bpf", func() error { return rawCall(unix.SYS_BPF, ^uintptr(0), 0, 0) }},
+	{"perf_event_open", func() error { return rawCall(unix.SYS_PERF_EVENT_OPEN, 0, 0, ^uintptr(0)) }},
+	{"userfaultfd", func() error { return rawCall(unix.SYS_USERFAULTFD, 1<<30, 0, 0) }},
+	{"open_by_handle_at", func() error { return rawCall(unix.SYS_OPEN_BY_HANDLE_AT, ^uintptr(0), 0, 0) }},
+	{"io_uring_setup", func() error { return rawCall(unix.SYS_IO_URING_SETUP, 0, 0, 0) }},
+	{"reboot", func() error { return rawCall(unix.SYS_REBOOT, 0, 0, 0) }},
+	{"swapon", func() error { return rawCall(unix.SYS_SWAPON, 0, 0, 0) }},
+	{"clock_settime", func() error { return rawCall(unix.SYS_CLOCK_SETTIME, unix.CLOCK_REALTIME, 0, 0) }},
+	{"ptrace", func() error { return unix.PtraceAttach(1) }},
+	{"unshare_ns", func() error { return unix.Unshare(unix.CLONE_NEWNS) }},
+	{"unshare_net", func() error { return unix.Unshare(unix.CLONE_NEWNET) }},
+	{"unshare_pid", func() error { return unix.Unshare(unix.CLONE_NEWPID) }},
+	{"unshare_uts", func() error { return unix.Unshare(unix.CLONE_NEWUTS) }},
+	{"unshare_ipc", func() error { return unix.Unshare(unix.CLONE_NEWIPC) }},
+	{"unshare_cgroup", func() error { return unix.Unshare(unix.CLONE_NEWCGROUP) }},
+	{"unshare_user", func() error { return unix.Unshare(unix.CLONE_NEWUSER) }},
+}
+
+// rawCall makes a system call with integer arguments only.
+func rawCall(nr, a1, a2, a3 uintptr) error {
+	_, _, errno := unix.Syscall(nr, a1, a2, a3)
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }

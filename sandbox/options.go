@@ -4,6 +4,10 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lockbox-dev/lockbox/cgroup"
+
+	"github.com/lockbox-dev/lockbox/seccomp"
+
 	"github.com/lockbox-dev/lockbox/caps"
 )
 
@@ -137,6 +141,59 @@ type Capabilities struct {
 }
 
 func (o Capabilities) apply(c *Cmd) { c.Capabilities = o }
+
+// Seccomp is the system-call filter, installed as the last step before the
+// program's execve(2), after no_new_privs. A nil Policy means
+// seccomp.DefaultFor the kept capabilities: an allowlist equivalent to the
+// Docker/containerd default profile (EPERM for anything else).
+// seccomp.Unconfined() installs no filter; that is the explicit opt-out.
+//
+// The policy is assembled in the caller, so a bad policy fails before
+// anything is started. Requires Linux 3.17 (seccomp(2)).
+type Seccomp struct {
+	Policy *seccomp.Policy
+}
+
+func (o Seccomp) apply(c *Cmd) { c.Seccomp = o }
+
+// Resources are the run's cgroup limits. Every run gets a cgroup of its own
+// (under the caller's own cgroup unless Parent says otherwise), so its usage
+// is always reported; the zero value sets no limit. The program is in the
+// cgroup before its first instruction: on cgroup v2 the init is cloned
+// straight into it (CLONE_INTO_CGROUP, Linux 5.7), on v1 it is added while
+// the init still waits for its spec.
+//
+// The sandbox's init (a re-exec of the caller's binary, a few MiB and a
+// handful of threads) runs in the same cgroup: keep Memory above about 16 MiB
+// and PIDs above about 16.
+type Resources struct {
+	// Memory is the hard memory limit in bytes; 0 means none.
+	Memory int64
+	// MemorySwap is the swap allowed on top of Memory: 0 means none (swap
+	// cannot dodge the limit), -1 means unlimited.
+	MemorySwap int64
+	// PIDs limits processes and threads; 0 means no limit.
+	PIDs int64
+	// CPUs is the CPU quota in cores (0.5 = half a core); 0 means none.
+	CPUs float64
+	// CPUWeight is the share under contention, 1..10000 (default 100).
+	CPUWeight uint64
+	// IOWeight is the block I/O weight, 1..10000, where the hierarchy has
+	// it.
+	IOWeight uint64
+	// Parent is the cgroup to create the run's cgroup under, relative to the
+	// cgroup mount (e.g. "/myjudge"); "" means the caller's own cgroup.
+	Parent string
+}
+
+func (o Resources) apply(c *Cmd) { c.Resources = o }
+
+func (o Resources) cgroup() cgroup.Options {
+	return cgroup.Options{Parent: o.Parent, Resources: cgroup.Resources{
+		Memory: o.Memory, MemorySwap: o.MemorySwap, PIDs: o.PIDs, CPUs: o.CPUs,
+		CPUWeight: o.CPUWeight, IOWeight: o.IOWeight,
+	}}
+}
 
 // Hostname is the sandbox's host name; the zero value is "sandbox", never
 // the host's name.

@@ -6,6 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+
+	"github.com/lockbox-dev/lockbox/seccomp"
 
 	"github.com/lockbox-dev/lockbox/caps"
 
@@ -154,6 +157,13 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 	if c.GracePeriod < 0 {
 		bad("GracePeriod", fmt.Sprint(c.GracePeriod), "must not be negative")
 	}
+	if err := c.Resources.cgroup().Resources.Validate(); err != nil {
+		errs = append(errs, &OptionError{Option: "Resources", Value: fmt.Sprintf("%+v", c.Resources), Err: err})
+	}
+	filter, err := c.seccompProgram()
+	if err != nil {
+		errs = append(errs, &OptionError{Option: "Seccomp.Policy", Value: policyName(c.Seccomp.Policy), Err: err})
+	}
 	if err := errors.Join(errs...); err != nil {
 		if len(errs) == 1 {
 			return nil, errs[0]
@@ -171,15 +181,16 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 		Mounts:       mounts,
 		TmpSize:      fs.TmpSize,
 		Program: spec.Program{
-			Path:   c.Path,
-			Args:   args,
-			Env:    env,
-			Dir:    c.Dir,
-			NFiles: 3 + len(c.ExtraFiles),
-			UID:    uid,
-			GID:    gid,
-			Groups: c.Identity.Groups,
-			Caps:   uint64(c.Capabilities.Keep),
+			Path:    c.Path,
+			Args:    args,
+			Env:     env,
+			Dir:     c.Dir,
+			NFiles:  3 + len(c.ExtraFiles),
+			UID:     uid,
+			GID:     gid,
+			Groups:  c.Identity.Groups,
+			Caps:    uint64(c.Capabilities.Keep),
+			Seccomp: filter,
 			// Core dumps are off: a dump could carry the program's secrets
 			// to a place the caller does not expect.
 			Rlimits: []spec.Rlimit{{Resource: rlimitCore, Cur: 0, Max: 0}},
@@ -197,4 +208,42 @@ func (c *Cmd) defaultEnv() []string {
 		env = append(env, "TERM="+term)
 	}
 	return env
+}
+
+// defaultFilters caches the assembled default policy per kept capability
+// set: assembling it is the costly part of preparing a run.
+var defaultFilters sync.Map // caps.Set -> []byte
+
+// seccompProgram assembles the run's filter, or returns nil for Unconfined.
+func (c *Cmd) seccompProgram() ([]byte, error) {
+	p := c.Seccomp.Policy
+	if p.IsUnconfined() {
+		return nil, nil
+	}
+	keep := c.Capabilities.Keep
+	if p == nil {
+		if b, ok := defaultFilters.Load(keep); ok {
+			return b.([]byte), nil
+		}
+		p = seccomp.DefaultFor(keep.Names())
+	}
+	prog, err := p.Assemble()
+	if err != nil {
+		return nil, err
+	}
+	b, err := seccomp.Program(prog).MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	if c.Seccomp.Policy == nil {
+		defaultFilters.Store(keep, b)
+	}
+	return b, nil
+}
+
+func policyName(p *seccomp.Policy) string {
+	if p == nil {
+		return "default"
+	}
+	return "custom"
 }

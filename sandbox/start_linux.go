@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/lockbox-dev/lockbox/cgroup"
 	"github.com/lockbox-dev/lockbox/internal/spec"
 )
 
@@ -29,6 +30,7 @@ const rlimitCore = unix.RLIMIT_CORE
 // its pipes.
 type run struct {
 	inner   *exec.Cmd
+	cgroup  *cgroup.Manager // the run's cgroup, removed by Wait
 	statusR *os.File
 	reports *bufio.Reader
 	started time.Time
@@ -53,6 +55,18 @@ func (c *Cmd) start() error {
 		specW.Close()
 		return &SetupError{Step: "pipe", Err: err}
 	}
+	cg, err := cgroup.New(c.Resources.cgroup())
+	if err != nil {
+		specR.Close()
+		specW.Close()
+		statusR.Close()
+		statusW.Close()
+		return &SetupError{Step: "cgroup", Err: err}
+	}
+	attr := c.sysProcAttr()
+	if fd, ok := cg.FD(); ok {
+		attr.UseCgroupFD, attr.CgroupFD = true, fd // v2: born in its cgroup
+	}
 	nfiles := 3 + len(c.ExtraFiles)
 	inner := &exec.Cmd{
 		Path: "/proc/self/exe",
@@ -64,10 +78,10 @@ func (c *Cmd) start() error {
 		Stdout:      c.Stdout,
 		Stderr:      c.Stderr,
 		ExtraFiles:  append(slices.Clip(c.ExtraFiles), specR, statusW),
-		SysProcAttr: c.sysProcAttr(),
+		SysProcAttr: attr,
 		WaitDelay:   c.WaitDelay,
 	}
-	r := &run{inner: inner, statusR: statusR, reports: bufio.NewReader(statusR), done: make(chan struct{})}
+	r := &run{inner: inner, cgroup: cg, statusR: statusR, reports: bufio.NewReader(statusR), done: make(chan struct{})}
 	r.started = time.Now()
 	err = onForkThread(inner.Start)
 	specR.Close()
@@ -75,7 +89,17 @@ func (c *Cmd) start() error {
 	if err != nil {
 		specW.Close()
 		statusR.Close()
+		cg.Delete()
 		return &SetupError{Step: "start init", Path: inner.Path, Err: err}
+	}
+	if _, ok := cg.FD(); !ok {
+		// v1: the init waits for its spec, so it runs nothing of the
+		// program's before it is in the cgroup.
+		if err := cg.AddProc(inner.Process.Pid); err != nil {
+			specW.Close()
+			r.stop()
+			return &SetupError{Step: "cgroup", Path: cg.Path(), Err: err}
+		}
 	}
 	c.run = r
 	if c.ctx != nil {
@@ -97,6 +121,9 @@ func (c *Cmd) start() error {
 	default:
 		err := setupError(rep, rerr)
 		r.stop()
+		if ctxErr := r.contextErr(); ctxErr != nil {
+			err = fmt.Errorf("sandbox: %w before the program started", ctxErr)
+		}
 		c.run, c.Process = nil, nil
 		return err
 	}
@@ -125,10 +152,11 @@ func setupError(rep *spec.Report, rerr error) error {
 
 // stop kills and reaps an init whose set-up failed, so nothing is left.
 func (r *run) stop() {
-	r.inner.Process.Kill()
+	r.kill()
 	r.inner.Wait()
 	close(r.done)
 	r.statusR.Close()
+	r.cgroup.Delete()
 }
 
 // next reads one report from the init; nil at EOF.
@@ -168,18 +196,29 @@ func (c *Cmd) watch(r *run) {
 	r.kill()
 }
 
+// contextErr is the context's error if its end killed the sandbox.
+func (r *run) contextErr() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ctxErr
+}
+
 // kill ends the whole sandbox: SIGKILL to pid 1 kills every process of its
-// pid namespace.
+// pid namespace, and killing the cgroup gets the rest (a shared pid
+// namespace, processes on their way out).
 func (r *run) kill() {
 	r.inner.Process.Kill()
+	r.cgroup.Kill()
 }
 
 func (c *Cmd) wait() error {
 	r := c.run
 	werr := r.inner.Wait()
 	wall := time.Since(r.started)
-	r.kill() // no-op unless the pid namespace is shared
+	r.cgroup.Kill() // no-op unless the pid namespace is shared
 	close(r.done)
+	stats, serr := r.cgroup.Stats()
+	derr := r.cgroup.Delete()
 	rep, _ := r.next()
 	r.statusR.Close()
 
@@ -190,7 +229,11 @@ func (c *Cmd) wait() error {
 		ws = syscall.WaitStatus(rep.WaitStatus)
 	}
 	res := &Result{WallTime: wall, UserTime: st.UserTime(), SystemTime: st.SystemTime()}
-	if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
+	if serr == nil {
+		res.UserTime, res.SystemTime = stats.CPUUser, stats.CPUSystem
+		res.PeakMemory = int64(stats.MemoryPeak)
+		res.OOMKilled = stats.OOMKills > 0
+	} else if ru, ok := st.SysUsage().(*syscall.Rusage); ok {
 		res.PeakMemory = ru.Maxrss << 10
 	}
 	if ws.Signaled() {
@@ -198,9 +241,7 @@ func (c *Cmd) wait() error {
 	} else {
 		res.ExitCode = ws.ExitStatus()
 	}
-	r.mu.Lock()
-	ctxErr := r.ctxErr
-	r.mu.Unlock()
+	ctxErr := r.contextErr()
 	res.TimedOut = errors.Is(ctxErr, context.DeadlineExceeded)
 	c.Result = res
 
@@ -210,6 +251,9 @@ func (c *Cmd) wait() error {
 	var ee *exec.ExitError
 	if werr != nil && !errors.As(werr, &ee) {
 		return werr // copying Stdin/Stdout/Stderr failed, or WaitDelay ran out
+	}
+	if derr != nil {
+		return &SetupError{Step: "cgroup delete", Path: r.cgroup.Path(), Err: derr}
 	}
 	return nil
 }

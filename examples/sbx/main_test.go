@@ -124,3 +124,23 @@ func TestResultFile(t *testing.T) {
 		t.Errorf("result of true: %s", b)
 	}
 }
+
+func TestLimitFlags(t *testing.T) {
+	testutil.RequireRoot(t)
+	path := filepath.Join(t.TempDir(), "result.json")
+	code, _, stderr := sbx(t, "", "--memory", "64M", "--pids", "32", "--cpus", "1", "--result", path,
+		"python3", "-c", "b = bytearray(1 << 30)")
+	if code != 128+9 {
+		t.Errorf("exit %d, want 137 (stderr %q)", code, stderr)
+	}
+	b, _ := os.ReadFile(path)
+	var m map[string]any
+	json.Unmarshal(b, &m)
+	if m["oom_killed"] != true || m["peak_memory_bytes"].(float64) < 32<<20 || m["peak_memory_bytes"].(float64) > 64<<20 {
+		t.Errorf("result: %s", b)
+	}
+	code, _, stderr = sbx(t, "", "--pids", "24", "sh", "-c", `for i in $(seq 40); do sleep 3 & done; wait`)
+	if code == 0 || !strings.Contains(stderr, "fork") {
+		t.Errorf("40 background jobs under --pids 24: exit %d, stderr %q; want fork to fail", code, stderr)
+	}
+}
