@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/lockbox-dev/lockbox/sandbox"
+	"github.com/lockbox-dev/lockbox/seccomp"
 )
 
 // BenchmarkExecTrue is the baseline: os/exec running /bin/true with no
@@ -49,4 +50,11 @@ func benchRun(b *testing.B, setup func(*sandbox.Cmd)) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// BenchmarkRunTrueNoSeccomp installs no filter: the difference to
+// BenchmarkRunTrue is the per-run cost of seccomp (the default program is
+// assembled once and cached; each run sends and loads it).
+func BenchmarkRunTrueNoSeccomp(b *testing.B) {
+	benchRun(b, func(c *sandbox.Cmd) { c.Seccomp.Policy = seccomp.Unconfined() })
 }

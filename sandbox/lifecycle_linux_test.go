@@ -34,12 +34,21 @@ func startedNS(t *testing.T, cmd *sandbox.Cmd, wantAtLeast int) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(processesIn(ns)) < wantAtLeast && time.Now().Before(deadline) {
-		time.Sleep(5 * time.Millisecond)
-	}
-	if n := len(processesIn(ns)); n < wantAtLeast {
-		t.Fatalf("%d processes in the sandbox, want at least %d", n, wantAtLeast)
+	// Wait until the count holds on two looks in a row (processes come and
+	// go while the program starts).
+	deadline := time.Now().Add(15 * time.Second)
+	for seen := 0; seen < 2; time.Sleep(20 * time.Millisecond) {
+		if len(processesIn(ns)) >= wantAtLeast {
+			seen++
+		} else {
+			seen = 0
+		}
+		if time.Now().After(deadline) {
+			n := len(processesIn(ns))
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%d processes in the sandbox, want at least %d", n, wantAtLeast)
+		}
 	}
 	return ns
 }

@@ -85,6 +85,12 @@ func runHelper(role string, args []string) int {
 		for _, c := range dangerousCalls {
 			fmt.Printf("%s=%s\n", c.name, errnoName(c.call()))
 		}
+	case "hog": // inside: touch 1 GiB of memory, a page at a time
+		b := make([]byte, 1<<30)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		fmt.Println(len(b))
 	case "ctty-parent": // outside: a session whose controlling terminal is a pty
 		return cttyParent()
 	case "orphan-parent": // outside: start a sandbox, print its init's pid, hang
