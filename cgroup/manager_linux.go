@@ -54,7 +54,10 @@ type group struct {
 // the package doc, "Side effects on cgroup v2").
 //
 // The caller must call [Manager.Delete] when the run is over.
-func New(opts Options) (*Manager, error) {
+func New(opts Options) (*Manager, error) { return newNamed(opts, randomName()) }
+
+// newNamed is New with the group's name given.
+func newNamed(opts Options, name string) (*Manager, error) {
 	if err := opts.Resources.Validate(); err != nil {
 		return nil, err
 	}
@@ -71,9 +74,9 @@ func New(opts Options) (*Manager, error) {
 		return nil, err
 	}
 	if layout == Unified {
-		return newV2(ms, pc, opts)
+		return newV2(ms, pc, opts, name)
 	}
-	return newV1(ms, pc, opts)
+	return newV1(ms, pc, opts, name)
 }
 
 // Path returns the group's directory: on cgroup v2 the group, on v1 the
@@ -162,6 +165,13 @@ func (m *Manager) kill(deadline time.Time) error {
 			return &Error{Op: "kill", Path: p, Err: errno(err)}
 		}
 	}
+	return m.killEach(deadline)
+}
+
+// killEach kills the group's processes one by one: freeze the group if
+// there is a freezer, send SIGKILL to each process, thaw, and again until
+// the group is empty or deadline. m.mu is held.
+func (m *Manager) killEach(deadline time.Time) error {
 	for wait := time.Millisecond; ; wait = min(2*wait, 20*time.Millisecond) {
 		pids, err := m.procs()
 		if err != nil || len(pids) == 0 {

@@ -67,8 +67,8 @@ type Stats struct {
 	OOMKills uint64
 
 	// PIDsCurrent is the number of tasks (processes and threads) in the
-	// group now; PIDsPeak the most there ever were (pids.peak, Linux 6.13
-	// on v1 and v2; 0 before).
+	// group now; PIDsPeak the most there ever were (pids.peak, present in
+	// Linux 6.1; 0 where the kernel lacks it). v1 and v2: pids.current.
 	PIDsCurrent, PIDsPeak uint64
 }
 

@@ -10,7 +10,7 @@ import (
 
 // Hints returned in [Error.Hint].
 const (
-	hintParent   = "Options.Parent must name an existing cgroup, relative to the cgroup mount (e.g. \"/myjudge\" for /sys/fs/cgroup/myjudge), or be \"\" for the caller's own cgroup"
+	hintParent   = "Options.Parent must name an existing cgroup, relative to the cgroup mount (e.g. \"/myjudge\" for /sys/fs/cgroup/myjudge on v2, /sys/fs/cgroup/<controller>/myjudge on v1), or be \"\" for the caller's own cgroup"
 	hintDelegate = "this process may not manage that cgroup: run as root, or get a delegated cgroup from systemd (systemd-run --user -p Delegate=yes --scope CMD, or Delegate=yes in the service unit) and create groups in it"
 )
 

@@ -15,8 +15,8 @@ import (
 // (freezer). cpuset and devices are left alone.
 var v1Controllers = []string{"memory", "pids", "cpu", "cpuacct", "blkio", "freezer"}
 
-// newV1 creates the group in each v1 hierarchy it uses.
-func newV1(ms []mount, pc procCgroup, opts Options) (*Manager, error) {
+// newV1 creates the group name in each v1 hierarchy it uses.
+func newV1(ms []mount, pc procCgroup, opts Options, name string) (*Manager, error) {
 	vs := opts.Resources.v1Values()
 	need := controllers(vs)
 
@@ -57,7 +57,6 @@ func newV1(ms []mount, pc procCgroup, opts Options) (*Manager, error) {
 			Hint: "no cgroup v1 hierarchy of " + strings.Join(v1Controllers, ", ") + " is mounted"}
 	}
 
-	name := randomName()
 	m := &Manager{fd: -1}
 	for _, t := range targets {
 		dir := filepath.Join(t.parent, name)

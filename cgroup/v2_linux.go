@@ -26,8 +26,8 @@ var v2Controllers = []string{"cpu", "io", "memory", "pids"}
 // (cgroup.subtree_control, moving processes to the supervisor leaf).
 var enableMu sync.Mutex
 
-// newV2 creates the group on a cgroup v2 hierarchy.
-func newV2(ms []mount, pc procCgroup, opts Options) (*Manager, error) {
+// newV2 creates the group name on a cgroup v2 hierarchy.
+func newV2(ms []mount, pc procCgroup, opts Options, name string) (*Manager, error) {
 	mnt, ok := v2Mount(ms)
 	if !ok {
 		return nil, &Error{Op: "find cgroup2 mount", Path: "/proc/self/mountinfo", Err: ErrUnsupported}
@@ -67,7 +67,7 @@ func newV2(ms []mount, pc procCgroup, opts Options) (*Manager, error) {
 		return nil, err
 	}
 
-	dir := filepath.Join(parent, randomName())
+	dir := filepath.Join(parent, name)
 	if err := mkdirGroup(dir); err != nil {
 		return nil, err
 	}
