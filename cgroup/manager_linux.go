@@ -13,6 +13,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// killTimeout bounds how long Kill and Delete try to empty the group.
+const killTimeout = 10 * time.Second
+
 // A Manager is one group, made by [New] for one run. Its methods are safe
 // for concurrent use; Kill and Delete hold the Manager while they wait.
 //

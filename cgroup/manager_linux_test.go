@@ -496,8 +496,10 @@ func TestOOMKill(t *testing.T) {
 	if st.OOMKills < 1 {
 		t.Errorf("OOMKills = %d, want >= 1", st.OOMKills)
 	}
-	if st.MemoryPeak > 64<<20 {
-		t.Errorf("MemoryPeak = %d, above the 64 MiB limit", st.MemoryPeak)
+	// The kernel may force a charge over memory.max by a few pages (seen:
+	// one page on 6.1) while it kills; more than 1 MiB would be a bug.
+	if st.MemoryPeak > 64<<20+1<<20 {
+		t.Errorf("MemoryPeak = %d, well above the 64 MiB limit", st.MemoryPeak)
 	}
 }
 

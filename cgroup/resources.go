@@ -7,6 +7,19 @@ import (
 	"strconv"
 )
 
+// Options say where [New] creates a group and which limits it sets.
+type Options struct {
+	// Parent is the cgroup under which the group is created, as a path
+	// relative to the root of the cgroup hierarchy (for example
+	// "/myjudge"; the same path in every v1 hierarchy). It must exist and
+	// be a cgroup. Parent "" means the calling process's own cgroup, read
+	// from /proc/self/cgroup (on v1, each hierarchy's own).
+	Parent string
+
+	// Resources are the limits to set; the zero value sets none.
+	Resources Resources
+}
+
 // Resources are the limits of one group. The zero value sets no limit: the
 // group is still created, so that its usage can be reported.
 //
