@@ -97,7 +97,7 @@ func TestIsolationFlags(t *testing.T) {
 func TestResultFile(t *testing.T) {
 	testutil.RequireRoot(t)
 	path := filepath.Join(t.TempDir(), "result.json")
-	code, _, _ := sbx(t, "", "--timeout", "200ms", "--result", path, "sleep", "10")
+	code, _, _ := sbx(t, "", "--timeout", "2s", "--result", path, "sleep", "10")
 	if code != 128+9 {
 		t.Errorf("exit %d, want 137", code)
 	}
