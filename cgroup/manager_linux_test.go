@@ -65,6 +65,19 @@ func helper(what string) {
 			n++
 		}
 		fmt.Println("work:", len(b), n)
+	case "new": // as an unprivileged user: New must say how to get a delegated cgroup
+		m, err := New(Options{Resources: Resources{Memory: 64 << 20}})
+		if err == nil {
+			m.Delete()
+			fmt.Println("new: succeeded")
+			os.Exit(3)
+		}
+		var ce *Error
+		if !errors.As(err, &ce) || !strings.Contains(ce.Hint, "Delegate=yes") {
+			fmt.Println("new: error without a delegation hint:", err)
+			os.Exit(4)
+		}
+		fmt.Println(err)
 	default:
 		fmt.Println("unknown helper", what)
 		os.Exit(2)
@@ -708,6 +721,35 @@ func testV2ParentErrors(t *testing.T) {
 	}
 	if err := m.Delete(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestUnprivilegedGetsHint(t *testing.T) {
+	testutil.RequireRoot(t)
+	// A copy of the test binary that user nobody may run.
+	dir, err := os.MkdirTemp("", "lockbox-cgroup-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	bin, err := os.ReadFile(self(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "cgroup.test")
+	if err := os.WriteFile(exe, bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), helperEnv+"=new")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	t.Logf("as nobody: %s", out)
+	if err != nil {
+		t.Errorf("helper: %v", err)
 	}
 }
 
