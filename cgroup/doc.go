@@ -36,7 +36,9 @@
 // By default a group goes under the caller's own cgroup, read from
 // /proc/self/cgroup (on v1, under its own cgroup in each hierarchy), never
 // beside it. [Options].Parent names another parent, relative to the cgroup
-// mount. Groups are named "lockbox-" and 16 random hex digits.
+// mount. Groups are named "lockbox-<pid>-" and 16 random hex digits, the pid
+// being the creator's: New removes the empty groups of vanished creators
+// (see [RemoveStale]).
 //
 // # Side effects on cgroup v2
 //

@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -42,11 +43,12 @@ func errno(err error) error {
 	return err
 }
 
-// randomName returns a fresh group name: "lockbox-" and 16 hex digits.
+// randomName returns a fresh group name: "lockbox-", the creating
+// process's pid (see RemoveStale), "-" and 16 hex digits.
 func randomName() string {
 	var b [8]byte
 	rand.Read(b[:]) // never fails (crypto/rand, Go 1.24)
-	return groupPrefix + hex.EncodeToString(b[:])
+	return groupPrefix + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(b[:])
 }
 
 // checkCgroupDir reports whether dir is an existing directory on a cgroup

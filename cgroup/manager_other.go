@@ -2,6 +2,8 @@
 
 package cgroup
 
+import "time"
+
 // A Manager is one group. On this operating system none can be made.
 type Manager struct{}
 
@@ -25,3 +27,6 @@ func (m *Manager) Kill() error { return ErrUnsupported }
 
 // Delete returns [ErrUnsupported].
 func (m *Manager) Delete() error { return ErrUnsupported }
+
+// RemoveStale returns [ErrUnsupported].
+func RemoveStale(minAge time.Duration) ([]string, error) { return nil, ErrUnsupported }

@@ -50,6 +50,7 @@ func newV1(ms []mount, pc procCgroup, opts Options, name string) (*Manager, erro
 		if err := checkCgroupDir(parent, false); err != nil {
 			return nil, err
 		}
+		sweepOnce(parent)
 		targets = append(targets, target{mnt, parent})
 	}
 	if len(targets) == 0 {

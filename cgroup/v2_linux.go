@@ -44,6 +44,7 @@ func newV2(ms []mount, pc procCgroup, opts Options, name string) (*Manager, erro
 	if err := checkCgroupDir(parent, true); err != nil {
 		return nil, err
 	}
+	sweepOnce(parent)
 
 	vs := opts.Resources.v2Values()
 	avail, err := readList(filepath.Join(parent, "cgroup.controllers"))

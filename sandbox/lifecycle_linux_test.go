@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/lockbox-dev/lockbox/cgroup"
 	"github.com/lockbox-dev/lockbox/internal/testutil"
 	"github.com/lockbox-dev/lockbox/sandbox"
 )
@@ -433,9 +434,20 @@ func TestDiesWithCaller(t *testing.T) {
 		parent.Process.Kill()
 		t.Fatalf("helper said %q", line)
 	}
+	helper := parent.Process.Pid
 	parent.Process.Kill()
 	parent.Wait()
 	waitGone(t, pid, 5*time.Second)
+	// The dead supervisor's cgroup is left for the next process to sweep;
+	// sweep it now, and check it was that one.
+	removed, err := cgroup.RemoveStale(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := "/lockbox-" + strconv.Itoa(helper) + "-"
+	if !slices.ContainsFunc(removed, func(d string) bool { return strings.Contains(d, mark) }) {
+		t.Errorf("RemoveStale removed %v, not the dead supervisor's group %s*", removed, mark)
+	}
 }
 
 func TestUserNamespace(t *testing.T) {
