@@ -201,9 +201,17 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 // userNS reports whether the sandbox gets a user namespace of its own.
 func (c *Cmd) userNS() bool { return c.Namespaces.User || os.Geteuid() != 0 }
 
-// defaultEnv is the environment of a Cmd whose Env is nil.
+// DefaultEnv returns the environment a Cmd with a nil Env gets, but for
+// TERM: PATH, HOME=/tmp and LANG=C.UTF-8. Append to it to pass a few
+// variables more.
+func DefaultEnv() []string {
+	return []string{"PATH=" + defaultPath, "HOME=/tmp", "LANG=C.UTF-8"}
+}
+
+// defaultEnv is the environment of a Cmd whose Env is nil: DefaultEnv, and
+// the caller's TERM when the program's stdin or stdout is a terminal.
 func (c *Cmd) defaultEnv() []string {
-	env := []string{"PATH=" + defaultPath, "HOME=/tmp", "LANG=C.UTF-8"}
+	env := DefaultEnv()
 	if term := os.Getenv("TERM"); term != "" && (isTerminal(c.Stdin) || isTerminal(c.Stdout)) {
 		env = append(env, "TERM="+term)
 	}

@@ -107,9 +107,13 @@ func (c *Cmd) start() error {
 	}
 
 	b, err := json.Marshal(s)
-	if err == nil {
-		_, err = specW.Write(b) // EPIPE if the init died: its report or EOF says why
+	if err != nil { // a spec is plain data: this does not happen
+		specW.Close()
+		r.stop()
+		c.run, c.Process = nil, nil
+		return &SetupError{Step: "encode spec", Err: err}
 	}
+	specW.Write(b) // EPIPE if the init died: its report or EOF says why
 	specW.Close()
 
 	rep, rerr := r.next()

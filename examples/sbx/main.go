@@ -217,7 +217,7 @@ func parse(args []string) (*options, error) {
 				return nil, fmt.Errorf("%s %q: want SRC[:DST]", spec.name, v)
 			}
 			if !strings.HasPrefix(src, "/") {
-				abs, err := absPath(src)
+				abs, err := filepath.Abs(src)
 				if err != nil {
 					return nil, fmt.Errorf("%s %q: %v", spec.name, v, err)
 				}
@@ -240,7 +240,7 @@ func parse(args []string) (*options, error) {
 		c.Filesystem.Mounts = append(c.Filesystem.Mounts, sandbox.Tmpfs(dst, 0))
 	}
 	if root != "" {
-		abs, err := absPath(root)
+		abs, err := filepath.Abs(root)
 		if err != nil {
 			return nil, fmt.Errorf("--root %q: %v", root, err)
 		}
@@ -254,7 +254,7 @@ func parse(args []string) (*options, error) {
 	}
 	c.Dir = chdir
 	if len(env) > 0 {
-		c.Env = append(defaultEnv(), env...)
+		c.Env = append(sandbox.DefaultEnv(), env...)
 	}
 	for _, kv := range env {
 		if k, _, ok := strings.Cut(kv, "="); !ok || k == "" {
@@ -288,14 +288,6 @@ func parse(args []string) (*options, error) {
 	}
 	return o, nil
 }
-
-// defaultEnv is what sbx passes when --env adds to it: the library's
-// default environment.
-func defaultEnv() []string {
-	return []string{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/tmp", "LANG=C.UTF-8"}
-}
-
-func absPath(p string) (string, error) { return filepath.Abs(p) }
 
 // parseSize reads 64M, 1G, 512K or a plain number of bytes.
 func parseSize(s string) (int64, error) {
