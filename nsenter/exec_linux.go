@@ -6,7 +6,8 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"strconv"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/lockbox-dev/lockbox/caps"
 	"github.com/lockbox-dev/lockbox/internal/spec"
+	"github.com/lockbox-dev/lockbox/internal/sys"
 	"github.com/lockbox-dev/lockbox/seccomp"
 )
 
@@ -24,10 +26,12 @@ import (
 //   - chdir and PATH lookup first, while the init may still read anything;
 //   - descriptors past the program's are marked close-on-exec (CVE-2024-21626:
 //     no host directory fd may survive into the program);
-//   - rlimits before the capabilities go (raising a hard limit needs
-//     CAP_SYS_RESOURCE);
 //   - groups, gid, then uid (setgroups and setgid need CAP_SETGID);
 //   - the parent-death signal again, since a credential change clears it;
+//   - capabilities after the uid change (PR_SET_KEEPCAPS keeps them over it);
+//   - rlimits late, so that a small RLIMIT_AS or RLIMIT_DATA cannot starve
+//     this Go process before execve (the supervisor checked they only lower
+//     limits, which needs no capability);
 //   - no_new_privs, then seccomp last, so the filter need only allow execve.
 func execProgram(p *spec.Program) error {
 	dir := p.Dir
@@ -44,11 +48,6 @@ func execProgram(p *spec.Program) error {
 	if err := unix.CloseRange(uint(p.NFiles), ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
 		return fail("close_range", "", err)
 	}
-	for _, r := range p.Rlimits {
-		if err := unix.Setrlimit(r.Resource, &unix.Rlimit{Cur: r.Cur, Max: r.Max}); err != nil {
-			return fail("setrlimit", rlimitName(r.Resource), err)
-		}
-	}
 	if err := setIdentity(p); err != nil {
 		return err
 	}
@@ -61,14 +60,36 @@ func execProgram(p *spec.Program) error {
 	if err := applyCaps(p); err != nil {
 		return err
 	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return fail("prctl PR_SET_NO_NEW_PRIVS", "", err)
+	return execFinal(p, path)
+}
+
+// execFinal does the last steps: rlimits, no_new_privs, seccomp, execve.
+// They are prepared first and run without allocating (see sys.Exec): a
+// small RLIMIT_AS or RLIMIT_DATA would otherwise starve this Go process, and
+// the filter need allow only execve.
+func execFinal(p *spec.Program, path string) error {
+	e, err := sys.NewExec(path, p.Args, p.Env)
+	if err != nil {
+		return fail("exec", p.Path, err)
 	}
-	if err := loadSeccomp(p); err != nil {
-		return err
+	for _, r := range p.Rlimits {
+		e.AddRlimit(r.Resource, r.Cur, r.Max)
 	}
-	err = syscall.Exec(path, p.Args, p.Env)
-	return &stepError{step: "exec", path: p.Path, err: err, notFound: errors.Is(err, unix.ENOENT)}
+	if len(p.Seccomp) > 0 {
+		var prog seccomp.Program
+		if err := prog.UnmarshalBinary(p.Seccomp); err != nil {
+			return fail("seccomp", "", err)
+		}
+		e.SetFilter(prog.SockFilters())
+	}
+	// Nothing may allocate from here on: no collection, no profiling.
+	debug.SetGCPercent(-1)
+	runtime.MemProfileRate = 0
+	step, errno := e.Run()
+	if step != "exec" {
+		return fail(step, "", errno)
+	}
+	return &stepError{step: step, path: p.Path, err: errno, notFound: errno == unix.ENOENT}
 }
 
 // setIdentity sets the supplementary groups, the gid and the uid, in that
@@ -119,28 +140,6 @@ func lookPath(name string, env []string) (string, error) {
 	return "", &stepError{step: "exec", path: name, err: unix.ENOENT, notFound: true}
 }
 
-func rlimitName(r int) string {
-	switch r {
-	case unix.RLIMIT_NOFILE:
-		return "RLIMIT_NOFILE"
-	case unix.RLIMIT_NPROC:
-		return "RLIMIT_NPROC"
-	case unix.RLIMIT_FSIZE:
-		return "RLIMIT_FSIZE"
-	case unix.RLIMIT_CPU:
-		return "RLIMIT_CPU"
-	case unix.RLIMIT_AS:
-		return "RLIMIT_AS"
-	case unix.RLIMIT_DATA:
-		return "RLIMIT_DATA"
-	case unix.RLIMIT_STACK:
-		return "RLIMIT_STACK"
-	case unix.RLIMIT_CORE:
-		return "RLIMIT_CORE"
-	}
-	return "rlimit " + strconv.Itoa(r)
-}
-
 // keepCapsAcrossSetuid sets PR_SET_KEEPCAPS on this thread before a
 // switch to a non-zero uid, even when no capability is kept: without it the
 // thread loses CAP_SETPCAP and could no longer drop the bounding set.
@@ -155,17 +154,4 @@ func keepCapsAcrossSetuid(p *spec.Program) error {
 // set, so that they survive execve even for a non-root uid.
 func applyCaps(p *spec.Program) error {
 	return fail("capabilities", caps.Set(p.Caps).String(), caps.ApplyToThread(caps.Set(p.Caps)))
-}
-
-// loadSeccomp installs the filter the supervisor assembled, if any. It is
-// the last step: from here on the thread calls only execve.
-func loadSeccomp(p *spec.Program) error {
-	if len(p.Seccomp) == 0 {
-		return nil
-	}
-	var prog seccomp.Program
-	if err := prog.UnmarshalBinary(p.Seccomp); err != nil {
-		return fail("seccomp", "", err)
-	}
-	return fail("seccomp", "", seccomp.Load(prog))
 }

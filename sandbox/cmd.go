@@ -49,6 +49,7 @@ type Cmd struct {
 	Capabilities Capabilities
 	Seccomp      Seccomp
 	Resources    Resources
+	Rlimits      Rlimits
 
 	// GracePeriod is how long the program gets between SIGTERM and SIGKILL
 	// when the context is done. Zero kills at once.

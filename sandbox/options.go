@@ -195,6 +195,35 @@ func (o Resources) cgroup() cgroup.Options {
 	}}
 }
 
+// Unlimited is the value of an Rlimits field that lifts the limit
+// (RLIM_INFINITY); it is accepted only where the caller's own hard limit is
+// unlimited too.
+const Unlimited = ^uint64(0)
+
+// Rlimits are the program's resource limits (setrlimit(2)), set just before
+// execve with the soft and the hard limit both at the value, so the program
+// cannot raise them. A zero field leaves that limit as the program would
+// inherit it from the caller, with two exceptions: core dumps are off unless
+// Core is set, and a zero OpenFiles gives the usual soft limit of 1024 (or
+// the hard limit if lower) under the caller's hard limit. A value may not
+// exceed the caller's own hard limit.
+//
+// RLIMIT_NPROC counts every process of the program's real uid on the host
+// (in its user namespace), not only the sandbox's: use Resources.PIDs to
+// bound the sandbox itself.
+type Rlimits struct {
+	OpenFiles    uint64 // RLIMIT_NOFILE: descriptors
+	Processes    uint64 // RLIMIT_NPROC: processes of the uid
+	FileSize     uint64 // RLIMIT_FSIZE: bytes a file may grow to (SIGXFSZ past it)
+	CPUSeconds   uint64 // RLIMIT_CPU: seconds of CPU time (SIGXCPU, then SIGKILL)
+	AddressSpace uint64 // RLIMIT_AS: bytes of virtual memory
+	Data         uint64 // RLIMIT_DATA: bytes of data segment and heap
+	Stack        uint64 // RLIMIT_STACK: bytes of stack
+	Core         uint64 // RLIMIT_CORE: bytes of core dump; 0 (the default) means none
+}
+
+func (o Rlimits) apply(c *Cmd) { c.Rlimits = o }
+
 // Hostname is the sandbox's host name; the zero value is "sandbox", never
 // the host's name.
 type Hostname string

@@ -160,6 +160,8 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 	if err := c.Resources.cgroup().Resources.Validate(); err != nil {
 		errs = append(errs, &OptionError{Option: "Resources", Value: fmt.Sprintf("%+v", c.Resources), Err: err})
 	}
+	rlimits, rerrs := c.Rlimits.spec()
+	errs = append(errs, rerrs...)
 	filter, err := c.seccompProgram()
 	if err != nil {
 		errs = append(errs, &OptionError{Option: "Seccomp.Policy", Value: policyName(c.Seccomp.Policy), Err: err})
@@ -191,9 +193,7 @@ func (c *Cmd) prepare() (*spec.Init, error) {
 			Groups:  c.Identity.Groups,
 			Caps:    uint64(c.Capabilities.Keep),
 			Seccomp: filter,
-			// Core dumps are off: a dump could carry the program's secrets
-			// to a place the caller does not expect.
-			Rlimits: []spec.Rlimit{{Resource: rlimitCore, Cur: 0, Max: 0}},
+			Rlimits: rlimits,
 		},
 	}, nil
 }

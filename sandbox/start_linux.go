@@ -24,7 +24,24 @@ import (
 	"github.com/lockbox-dev/lockbox/internal/spec"
 )
 
-const rlimitCore = unix.RLIMIT_CORE
+// The setrlimit(2) resources of Rlimits.
+const (
+	rlimitNofile = unix.RLIMIT_NOFILE
+	rlimitNproc  = unix.RLIMIT_NPROC
+	rlimitFsize  = unix.RLIMIT_FSIZE
+	rlimitCPU    = unix.RLIMIT_CPU
+	rlimitAS     = unix.RLIMIT_AS
+	rlimitData   = unix.RLIMIT_DATA
+	rlimitStack  = unix.RLIMIT_STACK
+	rlimitCore   = unix.RLIMIT_CORE
+)
+
+// hardLimit returns the caller's own hard limit of resource.
+func hardLimit(resource int) (uint64, error) {
+	var r unix.Rlimit
+	err := unix.Getrlimit(resource, &r)
+	return r.Max, err
+}
 
 // A run is a started sandbox: the init process and the supervisor's ends of
 // its pipes.

@@ -2,7 +2,18 @@
 
 package sandbox
 
-const rlimitCore = 4
+const (
+	rlimitNofile = iota
+	rlimitNproc
+	rlimitFsize
+	rlimitCPU
+	rlimitAS
+	rlimitData
+	rlimitStack
+	rlimitCore
+)
+
+func hardLimit(int) (uint64, error) { return 0, ErrUnsupported }
 
 type run struct{}
 

@@ -32,10 +32,7 @@ func Load(prog []bpf.RawInstruction) error {
 	if err := checkLen(len(prog)); err != nil {
 		return err
 	}
-	filter := make([]unix.SockFilter, len(prog))
-	for i, in := range prog {
-		filter[i] = unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
-	}
+	filter := Program(prog).SockFilters()
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("seccomp: setting no_new_privs: %w", os.NewSyscallError("prctl", err))
 	}
@@ -52,4 +49,15 @@ func runningKernel() (string, error) {
 		return "", fmt.Errorf("seccomp: %w", os.NewSyscallError("uname", err))
 	}
 	return unix.ByteSliceToString(u.Release[:]), nil
+}
+
+// SockFilters returns p as the kernel's struct sock_filter array, for a
+// caller that loads it itself (the sandbox init prepares it before the
+// steps that must not allocate).
+func (p Program) SockFilters() []unix.SockFilter {
+	filter := make([]unix.SockFilter, len(p))
+	for i, in := range p {
+		filter[i] = unix.SockFilter{Code: in.Op, Jt: in.Jt, Jf: in.Jf, K: in.K}
+	}
+	return filter
 }
